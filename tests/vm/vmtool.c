@@ -1,0 +1,200 @@
+/*
+ * vmtool: small helpers for the VM scenarios, where only busybox exists.
+ *
+ *   vmtool fill [--uid N] FILE MAXBYTES
+ *	Appends zeros to FILE (as uid/gid N when given) until MAXBYTES are
+ *	written or the kernel refuses, then fsyncs and closes.  Prints
+ *	"written=BYTES error=NAME" where NAME is the errno's symbolic name
+ *	(ENOSPC, EDQUOT, ...) or "none".
+ *
+ *   vmtool projid PATH
+ *	Prints the project ID of PATH and "inherit" or "noinherit".
+ *
+ *   vmtool mkdeep DIR DEPTH
+ *	Creates a chain of DEPTH nested directories "d" under DIR, using
+ *	descriptors so that no path grows beyond PATH_MAX, with one small
+ *	file in the deepest.
+ *
+ *   vmtool mkfiles DIR COUNT [FANOUT]
+ *	Creates COUNT empty files spread over subdirectories of DIR, at most
+ *	FANOUT (default 1000) per directory.
+ *
+ * Exit status: 0, or 1 with a message on stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "none";
+	case ENOSPC: return "ENOSPC";
+	case EDQUOT: return "EDQUOT";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case EIO: return "EIO";
+	case EFBIG: return "EFBIG";
+	case EROFS: return "EROFS";
+	default: return strerror(e);
+	}
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vmtool: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void become(const char *uid)
+{
+	unsigned long id = strtoul(uid, NULL, 10);
+
+	if (setgroups(0, NULL) || setgid((gid_t)id) || setuid((uid_t)id))
+		die("cannot drop privileges");
+}
+
+static int cmd_fill(int argc, char **argv)
+{
+	static char buf[64 * 1024];
+	unsigned long long max, written = 0;
+	int fd, err = 0;
+
+	if (argc >= 3 && strcmp(argv[1], "--uid") == 0) {
+		become(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc != 3)
+		return fprintf(stderr, "usage: vmtool fill [--uid N] FILE MAX\n"), 1;
+	max = strtoull(argv[2], NULL, 10);
+	fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd < 0)
+		die(argv[1]);
+	while (written < max) {
+		size_t want = sizeof(buf);
+		ssize_t n;
+
+		if (max - written < want)
+			want = (size_t)(max - written);
+		n = write(fd, buf, want);
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		written += (unsigned long long)n;
+	}
+	if (fsync(fd) && !err)
+		err = errno;
+	if (close(fd) && !err)
+		err = errno;
+	printf("written=%llu error=%s\n", written, errno_name(err));
+	return 0;
+}
+
+static int cmd_projid(int argc, char **argv)
+{
+	struct fsxattr fsx;
+	int fd;
+
+	if (argc != 2)
+		return fprintf(stderr, "usage: vmtool projid PATH\n"), 1;
+	fd = open(argv[1], O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		die(argv[1]);
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+		die("FS_IOC_FSGETXATTR");
+	printf("%u %s\n", fsx.fsx_projid,
+	       (fsx.fsx_xflags & FS_XFLAG_PROJINHERIT) ? "inherit" : "noinherit");
+	close(fd);
+	return 0;
+}
+
+static int cmd_mkdeep(int argc, char **argv)
+{
+	long depth;
+	int fd, next;
+
+	if (argc != 3)
+		return fprintf(stderr, "usage: vmtool mkdeep DIR DEPTH\n"), 1;
+	depth = strtol(argv[2], NULL, 10);
+	fd = open(argv[1], O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		die(argv[1]);
+	for (long i = 0; i < depth; i++) {
+		if (mkdirat(fd, "d", 0755) && errno != EEXIST)
+			die("mkdirat");
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		if (next < 0)
+			die("openat");
+		close(fd);
+		fd = next;
+	}
+	next = openat(fd, "leaf", O_WRONLY | O_CREAT, 0644);
+	if (next < 0 || write(next, "x", 1) != 1)
+		die("leaf");
+	close(next);
+	close(fd);
+	return 0;
+}
+
+static int cmd_mkfiles(int argc, char **argv)
+{
+	long count, fanout = 1000;
+	char name[64];
+	int dfd = -1, top;
+
+	if (argc != 3 && argc != 4)
+		return fprintf(stderr, "usage: vmtool mkfiles DIR N [FANOUT]\n"), 1;
+	count = strtol(argv[2], NULL, 10);
+	if (argc == 4)
+		fanout = strtol(argv[3], NULL, 10);
+	top = open(argv[1], O_RDONLY | O_DIRECTORY);
+	if (top < 0)
+		die(argv[1]);
+	for (long i = 0; i < count; i++) {
+		if (i % fanout == 0) {
+			if (dfd >= 0)
+				close(dfd);
+			snprintf(name, sizeof(name), "sub%ld", i / fanout);
+			if (mkdirat(top, name, 0755) && errno != EEXIST)
+				die("mkdirat");
+			dfd = openat(top, name, O_RDONLY | O_DIRECTORY);
+			if (dfd < 0)
+				die("openat");
+		}
+		snprintf(name, sizeof(name), "f%ld", i);
+		int fd = openat(dfd, name, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			die("create");
+		close(fd);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	close(top);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		goto usage;
+	if (strcmp(argv[1], "fill") == 0)
+		return cmd_fill(argc - 1, argv + 1);
+	if (strcmp(argv[1], "projid") == 0)
+		return cmd_projid(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mkdeep") == 0)
+		return cmd_mkdeep(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mkfiles") == 0)
+		return cmd_mkfiles(argc - 1, argv + 1);
+usage:
+	fprintf(stderr, "usage: vmtool fill|projid|mkdeep|mkfiles ...\n");
+	return 1;
+}

@@ -23,7 +23,7 @@ endif
 
 PKGS := yaml-0.1 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lmicrohttpd)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -lmicrohttpd) -lm
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DHOMENFS_VERSION='"$(VERSION)"' \
 	-Isrc/lib $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
@@ -47,8 +47,10 @@ HOMEQUOTA := $(BUILD)/bin/homequota
 HOMEQUOTAD := $(BUILD)/bin/homequotad
 VMTOOL := $(BUILD)/bin/vmtool
 
+PROGRAMS := $(HOMEQUOTA) $(if $(DAEMON_SRC),$(HOMEQUOTAD))
+
 .PHONY: all check check-asan vm-check test demo deps clean
-all: $(HOMEQUOTA) $(HOMEQUOTAD)
+all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,15 +85,15 @@ check-asan:
 	$(MAKE) SANITIZE=1 check
 
 # Scenario tests in a VM running Debian's kernel (see tests/vm/README.md).
-vm-check: $(HOMEQUOTA) $(HOMEQUOTAD) $(VMTOOL)
+vm-check: $(PROGRAMS) $(VMTOOL)
 	tests/vm/run --bin $(BUILD)/bin $(if $(SCENARIOS),--only '$(SCENARIOS)')
 
-# The whole suite, as CI runs it.
+# The whole suite, as CI runs it: warnings are errors here.
 test:
-	$(MAKE) check-asan
-	$(MAKE) vm-check
+	$(MAKE) WERROR=1 check-asan
+	$(MAKE) WERROR=1 vm-check
 
-demo: $(HOMEQUOTA) $(HOMEQUOTAD) $(VMTOOL)
+demo: $(PROGRAMS) $(VMTOOL)
 	tests/vm/run --bin $(BUILD)/bin --demo
 
 deps:

@@ -78,6 +78,21 @@ int quota_foreach(int fd, uint32_t first,
 int quota_fs_probe(const char *path, struct quota_fsinfo *info,
 		   char *why, size_t whylen);
 
+/*
+ * quota_fs_probe() on an open descriptor (O_PATH is enough); path is only
+ * used in the message.  Lets a caller probe exactly the inode it will
+ * change.
+ */
+int quota_fs_probe_fd(int fd, const char *path, struct quota_fsinfo *info,
+		      char *why, size_t whylen);
+
+/*
+ * quotactl counts space limits in 1 KiB blocks.  Bytes become whole blocks
+ * rounded up; blocks become bytes, saturating at UINT64_MAX.
+ */
+uint64_t quota_bytes_to_blocks(uint64_t bytes);
+uint64_t quota_blocks_to_bytes(uint64_t blocks);
+
 const char *quota_fstype_name(enum quota_fstype type);
 
 #endif

@@ -3,6 +3,11 @@
 
 VOLDIR=/tmp/vol
 
+# busybox's shell runs its own applets before searching PATH, so programs
+# that busybox also provides are named by their full path.
+LOSETUP=/usr/sbin/losetup
+MKE2FS=/usr/sbin/mke2fs
+
 say() {
 	echo "# $*"
 }
@@ -56,7 +61,7 @@ vol_make() {
 	mnt=/mnt/$name
 	mkdir -p "$VOLDIR" "$mnt"
 	truncate -s "${size}M" "$img"
-	dev=$(losetup -f --show "$img")
+	dev=$($LOSETUP -f --show "$img")
 	case $FS:$mode in
 	xfs:*)
 		mkfs.xfs -q -f "$dev"
@@ -64,11 +69,11 @@ vol_make() {
 		[ "$mode" = quota ] && opts=prjquota
 		;;
 	ext4:nofeature)
-		mke2fs -q -F -t ext4 "$dev"
+		$MKE2FS -q -F -t ext4 "$dev"
 		opts=
 		;;
 	ext4:*)
-		mke2fs -q -F -t ext4 -O quota,project "$dev"
+		$MKE2FS -q -F -t ext4 -O quota,project "$dev"
 		opts=
 		[ "$mode" = quota ] && opts=prjquota
 		;;
@@ -96,4 +101,49 @@ wait_for() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+# daemon_start CONFIG [ARGS...]: start homequotad with its log in
+# /tmp/work/homequotad.log (earlier runs' logs move to .old) and wait
+# until its first full pass is done.
+# Sets DAEMON_PID.
+DAEMON_LOG=/tmp/work/homequotad.log
+daemon_start() {
+	mkdir -p /tmp/work
+	[ -f "$DAEMON_LOG" ] && cat "$DAEMON_LOG" >>"$DAEMON_LOG.old"
+	: >"$DAEMON_LOG"
+	cfg=$1
+	shift
+	start_bg homequotad -c "$cfg" "$@" 2>>"$DAEMON_LOG"
+	DAEMON_PID=$BG_PID
+	wait_for 60 grep -q 'first full pass done' "$DAEMON_LOG" ||
+		{ cat "$DAEMON_LOG"; fail "homequotad did not start"; }
+	kill -0 "$DAEMON_PID" 2>/dev/null ||
+		{ cat "$DAEMON_LOG"; fail "homequotad exited at start"; }
+}
+
+# daemon_stop: SIGTERM, and fail unless it exits 0 within 5 s.
+daemon_stop() {
+	kill -TERM "$DAEMON_PID"
+	wait_for 5 sh -c "! kill -0 $DAEMON_PID" ||
+		fail "homequotad still running 5 s after SIGTERM"
+	wait "$DAEMON_PID" || fail "homequotad exited with status $?"
+}
+
+# log_wait SECONDS PATTERN: wait until the daemon log has a matching line.
+log_wait() {
+	wait_for "$1" grep -q -- "$2" "$DAEMON_LOG" ||
+		{ cat "$DAEMON_LOG"; fail "no log line matching '$2' within $1 s"; }
+}
+
+# project_of PATH: the project ID on PATH.
+project_of() {
+	vmtool projid "$1" | cut -d' ' -f1
+}
+
+# quota_field ID COLUMN: one column of `homequota report --bytes` for a
+# project (2 used, 3 soft, 4 hard, 5 inodes, 6 inode soft, 7 inode hard).
+quota_field() {
+	homequota report --bytes "$VOL_MNT" | awk -v id="$1" -v c="$2" \
+		'$1 == id { print $c }'
 }

@@ -23,7 +23,7 @@ cleanup() {
 	for m in $(awk '$2 ~ /^\/mnt\// {print $2}' /proc/mounts | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
-	losetup -D 2>/dev/null
+	/usr/sbin/losetup -D 2>/dev/null
 	rm -rf /tmp/vol /tmp/work
 }
 
@@ -46,7 +46,7 @@ run_one() {
 
 for file in /scenarios/*.sh; do
 	base=$(basename "$file" .sh)
-	if [ -n "$only" ] && ! echo "$base" | grep -q -- "$only"; then
+	if [ -n "$only" ] && ! echo "$base" | grep -Eq -- "$only"; then
 		continue
 	fi
 	limit=$(header timeout "$file")

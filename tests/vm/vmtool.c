@@ -19,6 +19,17 @@
  *	Creates COUNT empty files spread over subdirectories of DIR, at most
  *	FANOUT (default 1000) per directory.
  *
+ *   vmtool mkhome PATH TIMEOUT_MS
+ *	Creates the directory PATH and polls every millisecond until it has a
+ *	project ID with PROJINHERIT and that project has a block hard limit.
+ *	Prints "ready_us=MICROSECONDS id=ID hard_kib=LIMIT", or fails after
+ *	TIMEOUT_MS.
+ *
+ *   vmtool treecheck DIR ID
+ *	Walks DIR (no symlinks followed) and counts the directories and
+ *	regular files whose project ID is not ID, or directories without
+ *	PROJINHERIT.  Prints "checked=N wrong=M".
+ *
  * Exit status: 0, or 1 with a message on stderr.
  */
 #include <errno.h>
@@ -28,7 +39,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/quota.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,8 +92,11 @@ static int cmd_fill(int argc, char **argv)
 		return fprintf(stderr, "usage: vmtool fill [--uid N] FILE MAX\n"), 1;
 	max = strtoull(argv[2], NULL, 10);
 	fd = open(argv[1], O_WRONLY | O_CREAT | O_APPEND, 0644);
-	if (fd < 0)
-		die(argv[1]);
+	if (fd < 0) {
+		/* A full project can refuse the new inode itself. */
+		printf("written=0 error=%s\n", errno_name(errno));
+		return 0;
+	}
 	while (written < max) {
 		size_t want = sizeof(buf);
 		ssize_t n;
@@ -182,6 +201,114 @@ static int cmd_mkfiles(int argc, char **argv)
 	return 0;
 }
 
+static int get_projid(int fd, unsigned *id, int *inherit)
+{
+	struct fsxattr fsx;
+
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+		return -1;
+	*id = fsx.fsx_projid;
+	*inherit = !!(fsx.fsx_xflags & FS_XFLAG_PROJINHERIT);
+	return 0;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmd_mkhome(int argc, char **argv)
+{
+	struct if_dqblk dq;
+	long long start, limit;
+	unsigned id;
+	int fd, inherit;
+
+	if (argc != 3)
+		return fprintf(stderr, "usage: vmtool mkhome PATH TIMEOUT_MS\n"), 1;
+	limit = strtoll(argv[2], NULL, 10) * 1000;
+	start = now_us();
+	if (mkdir(argv[1], 0755))
+		die(argv[1]);
+	fd = open(argv[1], O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		die(argv[1]);
+	while (now_us() - start < limit) {
+		if (get_projid(fd, &id, &inherit) == 0 && id && inherit &&
+		    syscall(SYS_quotactl_fd, fd, QCMD(Q_GETQUOTA, PRJQUOTA),
+			    id, &dq) == 0 && dq.dqb_bhardlimit) {
+			printf("ready_us=%lld id=%u hard_kib=%llu\n",
+			       now_us() - start, id,
+			       (unsigned long long)dq.dqb_bhardlimit);
+			return 0;
+		}
+		usleep(1000);
+	}
+	fprintf(stderr, "vmtool: %s: no project and limit after %s ms\n",
+		argv[1], argv[2]);
+	return 1;
+}
+
+struct tree_count {
+	unsigned long long checked, wrong;
+};
+
+static void tree_check(int dfd, unsigned want, struct tree_count *c)
+{
+	struct dirent *de;
+	unsigned id;
+	int inherit;
+	DIR *d;
+
+	c->checked++;
+	if (get_projid(dfd, &id, &inherit) || id != want || !inherit)
+		c->wrong++;
+	d = fdopendir(dfd);
+	if (!d)
+		die("fdopendir");
+	while ((de = readdir(d))) {
+		int fd;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_REG)
+			continue;
+		fd = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0)
+			die(de->d_name);
+		if (de->d_type == DT_DIR) {
+			tree_check(fd, want, c);
+			continue;
+		}
+		c->checked++;
+		if (get_projid(fd, &id, &inherit) || id != want)
+			c->wrong++;
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int cmd_treecheck(int argc, char **argv)
+{
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	struct tree_count c = { 0, 0 };
+	int fd;
+
+	if (argc != 3)
+		return fprintf(stderr, "usage: vmtool treecheck DIR ID\n"), 1;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd < 0)
+		die(argv[1]);
+	tree_check(fd, (unsigned)strtoul(argv[2], NULL, 10), &c);
+	printf("checked=%llu wrong=%llu\n", c.checked, c.wrong);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -194,7 +321,11 @@ int main(int argc, char **argv)
 		return cmd_mkdeep(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mkfiles") == 0)
 		return cmd_mkfiles(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mkhome") == 0)
+		return cmd_mkhome(argc - 1, argv + 1);
+	if (strcmp(argv[1], "treecheck") == 0)
+		return cmd_treecheck(argc - 1, argv + 1);
 usage:
-	fprintf(stderr, "usage: vmtool fill|projid|mkdeep|mkfiles ...\n");
+	fprintf(stderr, "usage: vmtool fill|projid|mkdeep|mkfiles|mkhome|treecheck ...\n");
 	return 1;
 }

@@ -12,6 +12,11 @@ say() {
 	echo "# $*"
 }
 
+# note TEXT: a measurement, shown even when the scenario passes.
+note() {
+	echo "NOTE: $*"
+}
+
 fail() {
 	echo "FAIL: $*"
 	exit 1

@@ -6,7 +6,7 @@
 #   # fs: xfs ext4      filesystems to run it on (default: none, runs once)
 #   # timeout: 300      seconds before it is killed (default 300)
 # It exits 0 on success; anything else is a failure.  Its output is shown
-# only when it fails.
+# only when it fails, but for lines starting "NOTE: " (measurements).
 only=$1
 mkdir -p /tmp/logs
 
@@ -37,6 +37,7 @@ run_one() {
 	cleanup
 	if [ "$rc" -eq 0 ]; then
 		echo "@@RESULT PASS $name ${secs}s"
+		sed -n 's/^NOTE: /@@OUT /p' "$log"
 		return
 	fi
 	[ "$rc" -eq 137 ] && echo "killed after ${limit}s" >>"$log"

@@ -26,7 +26,7 @@
  *	TIMEOUT_MS.
  *
  *   vmtool treecheck DIR ID
- *	Walks DIR (no symlinks followed) and counts the directories and
+ *	Walks DIR (no symlinks followed, no other filesystem entered) and counts the directories and
  *	regular files whose project ID is not ID, or directories without
  *	PROJINHERIT.  Prints "checked=N wrong=M".
  *
@@ -254,11 +254,13 @@ static int cmd_mkhome(int argc, char **argv)
 
 struct tree_count {
 	unsigned long long checked, wrong;
+	dev_t dev;
 };
 
 static void tree_check(int dfd, unsigned want, struct tree_count *c)
 {
 	struct dirent *de;
+	struct stat st;
 	unsigned id;
 	int inherit;
 	DIR *d;
@@ -280,6 +282,12 @@ static void tree_check(int dfd, unsigned want, struct tree_count *c)
 			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
 		if (fd < 0)
 			die(de->d_name);
+		if (fstat(fd, &st))
+			die("fstat");
+		if (st.st_dev != c->dev) {
+			close(fd);
+			continue;
+		}
 		if (de->d_type == DT_DIR) {
 			tree_check(fd, want, c);
 			continue;
@@ -295,15 +303,17 @@ static void tree_check(int dfd, unsigned want, struct tree_count *c)
 static int cmd_treecheck(int argc, char **argv)
 {
 	struct rlimit rl = { 1 << 20, 1 << 20 };
-	struct tree_count c = { 0, 0 };
+	struct tree_count c = { 0, 0, 0 };
+	struct stat st;
 	int fd;
 
 	if (argc != 3)
 		return fprintf(stderr, "usage: vmtool treecheck DIR ID\n"), 1;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st))
 		die(argv[1]);
+	c.dev = st.st_dev;
 	tree_check(fd, (unsigned)strtoul(argv[2], NULL, 10), &c);
 	printf("checked=%llu wrong=%llu\n", c.checked, c.wrong);
 	return 0;

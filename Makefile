@@ -49,7 +49,7 @@ VMTOOL := $(BUILD)/bin/vmtool
 
 PROGRAMS := $(HOMEQUOTA) $(if $(DAEMON_SRC),$(HOMEQUOTAD))
 
-.PHONY: all check check-asan vm-check test demo deps clean
+.PHONY: all check check-asan vm-check fuzz test demo deps clean
 all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
@@ -88,9 +88,36 @@ check-asan:
 vm-check: $(PROGRAMS) $(VMTOOL)
 	tests/vm/run --bin $(BUILD)/bin $(if $(SCENARIOS),--only '$(SCENARIOS)')
 
+# Fuzzers (libFuzzer, clang): each tests/fuzz/fuzz_NAME.c runs for
+# FUZZ_SECONDS on a scratch copy of its seeds in tests/fuzz/corpus/NAME.
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB_SRC := $(filter-out src/lib/quota.c,$(LIB_SRC))
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -DHOMENFS_VERSION='"$(VERSION)"' \
+		-Isrc/lib -fsanitize=fuzzer,address,undefined -o $@ $^ \
+		$(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		name=$${f#build/fuzz/fuzz_}; \
+		rm -rf build/fuzz/corpus-$$name; \
+		cp -r tests/fuzz/corpus/$$name build/fuzz/corpus-$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-dict=tests/fuzz/$$name.dict \
+			build/fuzz/corpus-$$name 2>build/fuzz/$$name.log || \
+			{ tail -n 40 build/fuzz/$$name.log; exit 1; }; \
+		tail -n 1 build/fuzz/$$name.log; \
+	done
+
 # The whole suite, as CI runs it: warnings are errors here.
 test:
 	$(MAKE) WERROR=1 check-asan
+	$(MAKE) fuzz
 	$(MAKE) WERROR=1 vm-check
 
 demo: $(PROGRAMS) $(VMTOOL)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli.h"
 #include "log.h"
 #include "report.h"
@@ -17,6 +18,7 @@ static const struct command {
 } commands[] = {
 	{ "set", set_command },
 	{ "report", report_command },
+	{ "check", check_command },
 };
 
 static const struct option main_longopts[] = {

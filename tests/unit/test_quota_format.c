@@ -44,7 +44,7 @@ static char *print_to_string(const struct report *r, bool bytes)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	report_print(r, f, bytes);
+	assert_int_equal(report_print(r, f, bytes), 0);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -69,7 +69,8 @@ static void test_empty_report(void **state)
 	char *out = print_to_string(&r, false);
 
 	assert_string_equal(out,
-		"ID  USED  SOFT  HARD  INODES  ISOFT  IHARD\n");
+		"ID  USED  SOFT  HARD  INODES  ISOFT  IHARD  USE%  FLAG  NAME\n"
+		"total: 0 projects, used 0, hard limits 0, 0 at or above 90%\n");
 	free(out);
 	report_free(&r);
 }
@@ -83,9 +84,10 @@ static void test_human_sizes(void **state)
 	add(&r, 1000, 512, 9 * GIB, 10 * GIB, 12345);
 	out = print_to_string(&r, false);
 	assert_string_equal(out,
-		"  ID  USED  SOFT  HARD  INODES  ISOFT  IHARD\n"
-		"   7  1.5G     -   10G       3      -      -\n"
-		"1000   512    9G   10G   12345      -      -\n");
+		"  ID  USED  SOFT  HARD  INODES  ISOFT  IHARD  USE%  FLAG  NAME\n"
+		"   7  1.5G     -   10G       3      -      -   15%     -  -\n"
+		"1000   512    9G   10G   12345      -      -    0%     -  -\n"
+		"total: 2 projects, used 1.5G, hard limits 20G, 0 at or above 90%\n");
 	free(out);
 	report_free(&r);
 }
@@ -98,8 +100,9 @@ static void test_exact_bytes(void **state)
 	add(&r, 7, GIB + GIB / 2, 0, 10 * GIB, 3);
 	out = print_to_string(&r, true);
 	assert_string_equal(out,
-		"ID        USED  SOFT         HARD  INODES  ISOFT  IHARD\n"
-		" 7  1610612736     -  10737418240       3      -      -\n");
+		"ID        USED  SOFT         HARD  INODES  ISOFT  IHARD  USE%  FLAG  NAME\n"
+		" 7  1610612736     -  10737418240       3      -      -   15%     -  -\n"
+		"total: 1 project, used 1610612736, hard limits 10737418240, 0 at or above 90%\n");
 	free(out);
 	report_free(&r);
 }
@@ -120,8 +123,9 @@ static void test_inode_limits(void **state)
 	assert_int_equal(report_add(&r, &q), 0);
 	out = print_to_string(&r, false);
 	assert_string_equal(out,
-		"        ID   USED  SOFT  HARD  INODES   ISOFT   IHARD\n"
-		"4294967294  15.9E     -     -    2048  100000  200000\n");
+		"        ID   USED  SOFT  HARD  INODES   ISOFT   IHARD  USE%  FLAG  NAME\n"
+		"4294967294  15.9E     -     -    2048  100000  200000     -     -  -\n"
+		"total: 1 project, used 15.9E, hard limits 0, 0 at or above 90%\n");
 	free(out);
 	report_free(&r);
 }

@@ -1,4 +1,4 @@
-# fs: xfs
+# fs: xfs ext4
 # timeout: 600
 # SIGTERM stops homequotad within a second even mid-walk; SIGHUP reloads
 # the config, and keeps the old one, saying why, when the new one is bad.

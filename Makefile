@@ -46,6 +46,7 @@ LIBHOMENFS := $(BUILD)/libhomenfs.a
 HOMEQUOTA := $(BUILD)/bin/homequota
 HOMEQUOTAD := $(BUILD)/bin/homequotad
 VMTOOL := $(BUILD)/bin/vmtool
+GROWTOOL := $(BUILD)/bin/growtool
 
 PROGRAMS := $(HOMEQUOTA) $(if $(DAEMON_SRC),$(HOMEQUOTAD))
 
@@ -73,6 +74,10 @@ $(VMTOOL): $(call obj,$(VMTOOL_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
+$(GROWTOOL): $(call obj,tests/vm/growtool.c) $(BUILD)/obj/src/homequotad/grow.o $(LIBHOMENFS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(MODULE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
@@ -85,7 +90,7 @@ check-asan:
 	$(MAKE) SANITIZE=1 check
 
 # Scenario tests in a VM running Debian's kernel (see tests/vm/README.md).
-vm-check: $(PROGRAMS) $(VMTOOL)
+vm-check: $(PROGRAMS) $(VMTOOL) $(GROWTOOL)
 	tests/vm/run --bin $(BUILD)/bin $(if $(SCENARIOS),--only '$(SCENARIOS)')
 
 # Fuzzers (libFuzzer, clang): each tests/fuzz/fuzz_NAME.c runs for
@@ -120,7 +125,7 @@ test:
 	$(MAKE) fuzz
 	$(MAKE) WERROR=1 vm-check
 
-demo: $(PROGRAMS) $(VMTOOL)
+demo: $(PROGRAMS) $(VMTOOL) $(GROWTOOL)
 	tests/vm/run --bin $(BUILD)/bin --demo
 
 deps:

@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 
 #include "homes.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 
 /* Longest slice of adoption work between two looks at the event queue. */
 #define WORK_SLICE_MS 20
@@ -21,9 +24,11 @@ struct daemon {
 	const struct daemon_flags *flags;
 	struct config *cfg;
 	struct homes *homes;
+	struct http *http;	/* NULL: metrics_port is 0 */
 	int epfd;
 	int sigfd;
 	int timerfd;
+	int growfd;		/* resize_interval timer, while auto_resize */
 	bool stop;
 };
 
@@ -89,6 +94,17 @@ static int apply_flags(const struct daemon_flags *f, struct config *cfg,
 		}
 		cfg->min_projid = (uint32_t)v;
 	}
+	if (f->metrics_address) {
+		struct in6_addr a;
+
+		if (strlen(f->metrics_address) >= sizeof(cfg->metrics_address) ||
+		    (inet_pton(AF_INET, f->metrics_address, &a) != 1 &&
+		     inet_pton(AF_INET6, f->metrics_address, &a) != 1)) {
+			snprintf(err, errlen, "--metrics-address: expected a numeric IPv4 or IPv6 address, got '%s'", f->metrics_address);
+			return -EINVAL;
+		}
+		strcpy(cfg->metrics_address, f->metrics_address);
+	}
 	if (f->metrics_port) {
 		if (parse_number(f->metrics_port, 0, 65535, &v) ||
 		    v != floor(v)) {
@@ -128,19 +144,29 @@ int daemon_load_config(const struct daemon_flags *flags, struct config *cfg,
 	return rc;
 }
 
-static int arm_timer(struct daemon *d)
+/* Fires every seconds, starting seconds from now; 0 disarms. */
+static int arm_interval(int fd, double seconds)
 {
 	struct itimerspec its = { 0 };
-	double w = d->cfg->wait_time;
 
-	its.it_value.tv_sec = (time_t)w;
-	its.it_value.tv_nsec = (long)((w - floor(w)) * 1e9);
-	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
+	if (seconds > 0 && !its.it_value.tv_sec && !its.it_value.tv_nsec)
 		its.it_value.tv_nsec = 1000000;
 	its.it_interval = its.it_value;
-	if (timerfd_settime(d->timerfd, 0, &its, NULL) < 0)
+	if (timerfd_settime(fd, 0, &its, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+static int arm_timers(struct daemon *d)
+{
+	int rc = arm_interval(d->timerfd, d->cfg->wait_time);
+
+	if (rc == 0)
+		rc = arm_interval(d->growfd, d->cfg->auto_resize ?
+				  d->cfg->resize_interval : 0);
+	return rc;
 }
 
 static int epoll_add(int epfd, int fd)
@@ -152,6 +178,61 @@ static int epoll_add(int epfd, int fd)
 	return 0;
 }
 
+static int render_metrics(void *arg, char **body, size_t *len)
+{
+	struct daemon *d = arg;
+
+	return metrics_render(d->homes, d->cfg,
+			      d->http ? http_stats(d->http) : NULL, body, len);
+}
+
+static const char *health(void *arg, char *buf, size_t len)
+{
+	struct daemon *d = arg;
+
+	return metrics_health(d->homes, buf, len);
+}
+
+/* Starts the metrics server of d->cfg, if it has a port.  0 or -errno. */
+static int http_start(struct daemon *d, char *err, size_t errlen)
+{
+	struct http_ops ops = { render_metrics, health, d };
+	int rc;
+
+	if (!d->cfg->metrics_port)
+		return 0;
+	rc = http_open(&d->http, d->cfg->metrics_address,
+		       d->cfg->metrics_port, &ops, err, errlen);
+	if (rc == 0 && d->epfd >= 0)
+		rc = epoll_add(d->epfd, http_fd(d->http));
+	return rc;
+}
+
+static void http_stop(struct daemon *d)
+{
+	http_close(d->http);
+	d->http = NULL;
+}
+
+/*
+ * After a reload: a new address or port means a new listener.  The old one
+ * goes first, as the new one may need its port.
+ */
+static void http_restart(struct daemon *d, const char *old_address,
+			 int old_port)
+{
+	char err[1024];
+
+	if (!strcmp(old_address, d->cfg->metrics_address) &&
+	    old_port == d->cfg->metrics_port)
+		return;
+	http_stop(d);
+	if (http_start(d, err, sizeof(err)) < 0) {
+		log_error("%s: metrics are off until the next reload", err);
+		http_stop(d);
+	}
+}
+
 /*
  * SIGHUP: load the config again and switch to it only when it is valid and
  * every base path passes the start-up checks; otherwise keep running with
@@ -161,8 +242,8 @@ static void reload(struct daemon *d)
 {
 	struct config *cfg;
 	struct homes *homes;
-	char err[1024];
-	int rc;
+	char err[1024], old_address[CONFIG_ADDRESS_LEN];
+	int rc, old_port;
 
 	log_info("reloading configuration");
 	cfg = malloc(sizeof(*cfg));
@@ -182,6 +263,9 @@ static void reload(struct daemon *d)
 	}
 	homes_flush(d->homes);
 	homes_close(d->homes);
+	snprintf(old_address, sizeof(old_address), "%s",
+		 d->cfg->metrics_address);
+	old_port = d->cfg->metrics_port;
 	config_free(d->cfg);
 	free(d->cfg);
 	d->cfg = cfg;
@@ -189,7 +273,8 @@ static void reload(struct daemon *d)
 	log_set_level(cfg->log_level);
 	if (epoll_add(d->epfd, homes_inotify_fd(homes)) < 0)
 		log_error("cannot poll the new inotify descriptor");
-	arm_timer(d);
+	arm_timers(d);
+	http_restart(d, old_address, old_port);
 	homes_full_pass(d->homes);
 	log_info("configuration reloaded");
 }
@@ -212,13 +297,24 @@ static void handle_signal(struct daemon *d)
 	}
 }
 
-static void handle_timer(struct daemon *d)
+static void handle_timer(struct daemon *d, int fd)
 {
 	uint64_t ticks;
 
-	if (read(d->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+	if (read(fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	homes_full_pass(d->homes);
+	if (fd == d->timerfd)
+		homes_full_pass(d->homes);
+	else
+		homes_grow(d->homes);
+}
+
+/* How long epoll_wait() may sleep: not at all while adoption has work. */
+static int loop_timeout(struct daemon *d)
+{
+	if (homes_busy(d->homes))
+		return 0;
+	return d->http ? http_timeout_ms(d->http) : -1;
 }
 
 static int loop(struct daemon *d)
@@ -226,8 +322,7 @@ static int loop(struct daemon *d)
 	struct epoll_event evs[8];
 
 	while (!d->stop) {
-		int timeout = homes_busy(d->homes) ? 0 : -1;
-		int n = epoll_wait(d->epfd, evs, 8, timeout);
+		int n = epoll_wait(d->epfd, evs, 8, loop_timeout(d));
 
 		if (n < 0 && errno != EINTR) {
 			log_error_errno(-errno, "epoll_wait failed");
@@ -238,11 +333,16 @@ static int loop(struct daemon *d)
 
 			if (fd == d->sigfd)
 				handle_signal(d);
-			else if (fd == d->timerfd)
-				handle_timer(d);
+			else if (fd == d->timerfd || fd == d->growfd)
+				handle_timer(d, fd);
 			else if (fd == homes_inotify_fd(d->homes))
 				homes_handle_events(d->homes);
+			else if (d->http && fd == http_fd(d->http))
+				http_run(d->http);
 		}
+		/* Expires idle connections when nothing else woke us. */
+		if (n == 0 && d->http)
+			http_run(d->http);
 		if (!d->stop && homes_busy(d->homes))
 			homes_work(d->homes, WORK_SLICE_MS);
 		homes_flush(d->homes);
@@ -253,7 +353,7 @@ static int loop(struct daemon *d)
 int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 {
 	struct daemon d = { .flags = flags, .epfd = -1, .sigfd = -1,
-			    .timerfd = -1 };
+			    .timerfd = -1, .growfd = -1 };
 	char err[1024];
 	sigset_t mask;
 	int status = 1;
@@ -266,6 +366,10 @@ int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 		log_error("%s", err);
 		goto out_config;
 	}
+	if (http_start(&d, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_close;
+	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -275,10 +379,13 @@ int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	d.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d.growfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d.sigfd < 0 || d.timerfd < 0 || d.epfd < 0 ||
+	if (d.sigfd < 0 || d.timerfd < 0 || d.growfd < 0 || d.epfd < 0 ||
 	    epoll_add(d.epfd, d.sigfd) || epoll_add(d.epfd, d.timerfd) ||
-	    epoll_add(d.epfd, homes_inotify_fd(d.homes)) || arm_timer(&d)) {
+	    epoll_add(d.epfd, d.growfd) ||
+	    epoll_add(d.epfd, homes_inotify_fd(d.homes)) ||
+	    (d.http && epoll_add(d.epfd, http_fd(d.http))) || arm_timers(&d)) {
 		log_error_errno(-errno, "cannot set up the event loop");
 		goto out_close;
 	}
@@ -287,6 +394,8 @@ int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 	homes_full_pass(d.homes);
 	log_info("first full pass done in %.3fs",
 		 homes_stats(d.homes)->last_pass_seconds);
+	if (d.cfg->auto_resize)
+		homes_grow(d.homes);
 	status = loop(&d);
 	homes_flush(d.homes);
 	log_info("stopped");
@@ -295,8 +404,11 @@ out_close:
 		close(d.epfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
+	if (d.growfd >= 0)
+		close(d.growfd);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
+	http_stop(&d);
 	homes_close(d.homes);
 out_config:
 	config_free(d.cfg);

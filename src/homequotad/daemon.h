@@ -17,6 +17,7 @@ struct daemon_flags {
 	const char *hard_quota;		/* GiB */
 	const char *wait_time;		/* seconds */
 	const char *min_projid;
+	const char *metrics_address;	/* numeric IPv4 or IPv6 */
 	const char *metrics_port;
 	const char *log_level;
 	bool debug;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "log.h"
 #include "projfile.h"
 #include "size.h"
@@ -45,6 +46,7 @@ struct base {
 	dev_t dev;
 	int wd;
 	bool fs_root;		/* the root of its filesystem */
+	struct grow_state grow;
 	struct homes *owner;
 	struct home **homes;	/* sorted by name */
 	size_t nhomes;
@@ -279,7 +281,7 @@ static int home_apply_limits(struct homes *h, struct home *hm)
 	struct base *b = hm->base;
 	struct quota_limits want;
 	struct quota_usage q;
-	char hard[SIZE_FMT_LEN], soft[SIZE_FMT_LEN];
+	char hard[SIZE_FMT_LEN], soft[SIZE_FMT_LEN], inodes[24];
 	int rc;
 
 	limits_wanted(h->cfg, hm->name, &want);
@@ -305,10 +307,12 @@ static int home_apply_limits(struct homes *h, struct home *hm)
 	}
 	size_format(want.bytes_hard, hard, sizeof(hard));
 	size_format(want.bytes_soft, soft, sizeof(soft));
-	log_info("home '%s' in '%s': project id %u, hard limit %s, soft limit %s, inode limit %llu",
+	snprintf(inodes, sizeof(inodes), "%llu",
+		 (unsigned long long)want.inodes_hard);
+	log_info("home '%s' in '%s': project id %u, hard limit %s, soft limit %s, inode limit %s",
 		 hm->shown, b->path, hm->id, hard,
 		 want.bytes_soft ? soft : "none",
-		 (unsigned long long)want.inodes_hard);
+		 want.inodes_hard ? inodes : "none");
 	return 0;
 fail:
 	log_warn_errno(rc, "cannot set limits of home '%s' in '%s' (project id %u)",
@@ -384,6 +388,8 @@ static int adopt_start(struct homes *h, struct home *hm, int fd, uint32_t id)
 		h->dirty = true;
 	hm->id = id;
 	h->stats.ids_set++;
+	log_info("home '%s' in '%s': project id %u set, adopting its tree",
+		 hm->shown, hm->base->path, id);
 	home_apply_limits(h, hm);
 
 	rc = walk_open(&hm->walk, fd, WALK_MAX_OPEN, adopt_visit, adopt_error,
@@ -409,8 +415,6 @@ static int adopt_start(struct homes *h, struct home *hm, int fd, uint32_t id)
 	h->adopting[h->nadopting++] = hm;
 	hm->fd = fd;
 	hm->walk_start = now_seconds(CLOCK_MONOTONIC);
-	log_info("home '%s' in '%s': project id %u set, adopting its tree",
-		 hm->shown, hm->base->path, id);
 	return 0;
 }
 
@@ -764,6 +768,26 @@ int homes_full_pass(struct homes *h)
 	return rc;
 }
 
+void homes_grow(struct homes *h)
+{
+	for (size_t i = 0; i < h->nbases; i++) {
+		struct base *b = &h->bases[i];
+		struct grow_result res;
+		char msg[512];
+		int rc;
+
+		rc = grow_check(&b->grow, b->fd, b->path, &res, msg,
+				sizeof(msg));
+		if (rc < 0) {
+			h->stats.grow_failures++;
+			log_warn("%s", msg);
+		} else if (res.grew) {
+			h->stats.grows++;
+			log_info("%s", msg);
+		}
+	}
+}
+
 bool homes_busy(const struct homes *h)
 {
 	return h->nadopting > 0;
@@ -857,6 +881,23 @@ int homes_foreach(const struct homes *h,
 			if (rc)
 				return rc;
 		}
+	}
+	return 0;
+}
+
+int homes_foreach_base(const struct homes *h,
+		       int (*fn)(const struct homes_base_entry *e, void *arg),
+		       void *arg)
+{
+	for (size_t i = 0; i < h->nbases; i++) {
+		const struct base *b = &h->bases[i];
+		struct homes_base_entry e = {
+			.path = b->path, .fd = b->fd, .watched = b->wd >= 0,
+		};
+		int rc = fn(&e, arg);
+
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

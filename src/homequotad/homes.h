@@ -36,6 +36,8 @@ struct homes_stats {
 	uint64_t walk_errors;
 	uint64_t quota_errors;
 	uint64_t io_errors;
+	uint64_t grows;			/* filesystems grown online */
+	uint64_t grow_failures;		/* attempts that failed */
 	double last_pass_seconds;
 	double last_pass_time;		/* unix time of the last full pass */
 	bool last_pass_ok;
@@ -71,6 +73,12 @@ bool homes_busy(const struct homes *h);
 /* Runs adoption walks for about max_ms milliseconds. */
 void homes_work(struct homes *h, unsigned max_ms);
 
+/*
+ * Grows the filesystem of every base path online whose block device has
+ * grown since the last call (see grow.h); logs each growth and failure.
+ */
+void homes_grow(struct homes *h);
+
 /* Rewrites the projects files now if the set of homes changed. */
 void homes_flush(struct homes *h);
 
@@ -90,5 +98,17 @@ struct homes_entry {
 int homes_foreach(const struct homes *h,
 		  int (*fn)(const struct homes_entry *e, void *arg),
 		  void *arg);
+
+/* One base path, as listed for metrics and health checks. */
+struct homes_base_entry {
+	const char *path;
+	int fd;			/* open on the base path */
+	bool watched;		/* false once it was removed or moved */
+};
+
+/* Calls fn for every base path; stops and returns fn's value if non-zero. */
+int homes_foreach_base(const struct homes *h,
+		       int (*fn)(const struct homes_base_entry *e, void *arg),
+		       void *arg);
 
 #endif

@@ -16,6 +16,7 @@ enum {
 	OPT_HARD_QUOTA = 256,
 	OPT_WAIT_TIME,
 	OPT_MIN_PROJID,
+	OPT_METRICS_ADDRESS,
 	OPT_METRICS_PORT,
 	OPT_LOG_LEVEL,
 };
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: homequotad [-dhnV] [-c file] [-p path]... [--hard-quota GiB]\n"
 		"                  [--wait-time seconds] [--min-projid id]\n"
-		"                  [--metrics-port port] [--log-level level]\n");
+		"                  [--metrics-address address] [--metrics-port port]\n"
+		"                  [--log-level level]\n");
 }
 
 int main(int argc, char **argv)
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
 		{ "hard-quota", required_argument, NULL, OPT_HARD_QUOTA },
 		{ "wait-time", required_argument, NULL, OPT_WAIT_TIME },
 		{ "min-projid", required_argument, NULL, OPT_MIN_PROJID },
+		{ "metrics-address", required_argument, NULL,
+		  OPT_METRICS_ADDRESS },
 		{ "metrics-port", required_argument, NULL, OPT_METRICS_PORT },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ NULL, 0, NULL, 0 },
@@ -65,6 +69,7 @@ int main(int argc, char **argv)
 		case OPT_HARD_QUOTA: flags.hard_quota = optarg; break;
 		case OPT_WAIT_TIME: flags.wait_time = optarg; break;
 		case OPT_MIN_PROJID: flags.min_projid = optarg; break;
+		case OPT_METRICS_ADDRESS: flags.metrics_address = optarg; break;
 		case OPT_METRICS_PORT: flags.metrics_port = optarg; break;
 		case OPT_LOG_LEVEL: flags.log_level = optarg; break;
 		default: usage(stderr); return 2;

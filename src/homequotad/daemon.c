@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "uevent.h"
 
 /* Longest slice of adoption work between two looks at the event queue. */
 #define WORK_SLICE_MS 20
@@ -29,6 +30,7 @@ struct daemon {
 	int sigfd;
 	int timerfd;
 	int growfd;		/* resize_interval timer, while auto_resize */
+	int uevfd;		/* kernel uevents: a disk changed size */
 	bool stop;
 };
 
@@ -309,6 +311,15 @@ static void handle_timer(struct daemon *d, int fd)
 		homes_grow(d->homes);
 }
 
+/* A disk changed size: grow at once rather than at the next interval. */
+static void handle_uevent(struct daemon *d)
+{
+	if (uevent_read_resize(d->uevfd) && d->cfg->auto_resize) {
+		log_debug("a block device changed size: checking base paths");
+		homes_grow(d->homes);
+	}
+}
+
 /* How long epoll_wait() may sleep: not at all while adoption has work. */
 static int loop_timeout(struct daemon *d)
 {
@@ -335,6 +346,8 @@ static int loop(struct daemon *d)
 				handle_signal(d);
 			else if (fd == d->timerfd || fd == d->growfd)
 				handle_timer(d, fd);
+			else if (fd == d->uevfd)
+				handle_uevent(d);
 			else if (fd == homes_inotify_fd(d->homes))
 				homes_handle_events(d->homes);
 			else if (d->http && fd == http_fd(d->http))
@@ -353,7 +366,7 @@ static int loop(struct daemon *d)
 int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 {
 	struct daemon d = { .flags = flags, .epfd = -1, .sigfd = -1,
-			    .timerfd = -1, .growfd = -1 };
+			    .timerfd = -1, .growfd = -1, .uevfd = -1 };
 	char err[1024];
 	sigset_t mask;
 	int status = 1;
@@ -390,6 +403,13 @@ int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 		goto out_close;
 	}
 
+	d.uevfd = uevent_open();
+	if (d.uevfd < 0)
+		log_debug("no kernel uevents (%s): growth is noticed at each resize_interval",
+			  strerror(-d.uevfd));
+	else if (epoll_add(d.epfd, d.uevfd) < 0)
+		log_debug("cannot poll kernel uevents");
+
 	log_info("homequotad %s started", HOMENFS_VERSION);
 	homes_full_pass(d.homes);
 	log_info("first full pass done in %.3fs",
@@ -406,6 +426,8 @@ out_close:
 		close(d.timerfd);
 	if (d.growfd >= 0)
 		close(d.growfd);
+	if (d.uevfd >= 0)
+		close(d.uevfd);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 	http_stop(&d);

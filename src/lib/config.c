@@ -760,16 +760,25 @@ static int config_parse_overrides(struct config_parser *p,
 	return config_no_dups(p, k->name, "home", v);
 }
 
+/* Labels the metrics set themselves on some series. */
+static const char *const config_reserved_labels[] = {
+	"directory", "path", "kind", "code", "version",
+};
+
 /*
- * Prometheus label names; "__" is reserved for Prometheus itself and
- * "directory" is the per-home label of the metrics.
+ * Prometheus label names; "__" is reserved for Prometheus itself and the
+ * metrics' own labels cannot be constant ones.
  */
 static bool config_valid_label(const char *s)
 {
 	const char *q;
 
-	if (!strncmp(s, "__", 2) || !strcmp(s, "directory"))
+	if (!strncmp(s, "__", 2))
 		return false;
+	for (size_t i = 0; i < sizeof(config_reserved_labels) /
+			       sizeof(config_reserved_labels[0]); i++)
+		if (!strcmp(s, config_reserved_labels[i]))
+			return false;
 	for (q = s; *q; q++) {
 		bool alpha = (*q >= 'a' && *q <= 'z') ||
 			     (*q >= 'A' && *q <= 'Z') || *q == '_';
@@ -790,7 +799,7 @@ static int config_parse_label(struct config_parser *p,
 
 	if (!name || !config_valid_label(name))
 		return config_expected(p, key, k->name,
-			"a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', not 'directory'");
+			"a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', and none of directory, path, kind, code, version");
 	if (!value || !*value)
 		return config_expected(p, val, k->name,
 				       "a non-empty label value");

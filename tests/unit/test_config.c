@@ -361,11 +361,13 @@ static void test_keys(void **state)
 	check_error("paths: [/a]\nmetrics_labels:\n  a: x\n  a: y\n",
 		    "t.yaml:4: 'metrics_labels': duplicate label 'a'");
 	check_error("paths: [/a]\nmetrics_labels:\n  __name: x\n",
-		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', not 'directory', got '__name'");
+		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', and none of directory, path, kind, code, version, got '__name'");
 	check_error("paths: [/a]\nmetrics_labels:\n  1abc: x\n",
-		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', not 'directory', got '1abc'");
+		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', and none of directory, path, kind, code, version, got '1abc'");
 	check_error("paths: [/a]\nmetrics_labels:\n  directory: x\n",
-		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', not 'directory', got 'directory'");
+		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', and none of directory, path, kind, code, version, got 'directory'");
+	check_error("paths: [/a]\nmetrics_labels:\n  path: x\n",
+		    "t.yaml:3: 'metrics_labels': expected a label name matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with '__', and none of directory, path, kind, code, version, got 'path'");
 	/* Control bytes in a key stay out of the one-line message. */
 	check_error("paths: [/a]\n\"bad\\nkey\": 1\n",
 		    "t.yaml:2: 'bad?key': unknown key: see homequotad.conf(5)");

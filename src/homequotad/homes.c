@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "idmap.h"
 #include "log.h"
 #include "projfile.h"
 #include "size.h"
@@ -20,6 +21,11 @@
 
 /* Entries per walk_step() call; small enough to check the clock often. */
 #define WALK_CHUNK 128
+/*
+ * Adoption walks running at once; the others wait in a queue holding no
+ * descriptor, so ten thousand new homes cost no more descriptors than ten.
+ */
+#define WALKS_AT_ONCE 4
 /* Directory streams one adoption walk may hold open. */
 #define WALK_MAX_OPEN 32
 
@@ -35,8 +41,10 @@ struct home {
 	uint32_t id;		/* 0 until known */
 	bool seen;		/* met during the current full pass */
 	bool not_home;		/* an entry that is not a home, logged once */
-	struct walk *walk;	/* adoption in progress */
-	int fd;			/* the home, held while adopting */
+	struct walk *walk;	/* adoption walk running */
+	bool queued;		/* adoption walk waiting in homes.queue */
+	size_t walk_slot;	/* its index in homes.walking */
+	int fd;			/* the home, held while its walk runs */
 	double walk_start;
 };
 
@@ -59,13 +67,19 @@ struct homes {
 	size_t nbases;
 	int ifd;
 	bool dirty;		/* the projects files need rewriting */
+	struct idmap ids;	/* which homes hold which ID */
 	uint32_t next_id;	/* where the search for a free ID resumes */
-	struct home **adopting;
-	size_t nadopting;
-	size_t adopt_cap;
-	size_t adopt_next;
+	struct home **queue;	/* adoptions waiting, oldest from queue_head */
+	size_t queue_head;
+	size_t queue_len;
+	size_t queue_cap;
+	struct home *walking[WALKS_AT_ONCE];
+	size_t nwalking;
+	size_t walk_next;	/* round robin among the running walks */
 	struct homes_stats stats;
 };
+
+static void home_set_id(struct homes *h, struct home *hm, uint32_t id);
 
 static double now_seconds(int clock)
 {
@@ -137,25 +151,38 @@ static struct home *home_get(struct base *b, const char *name)
 	return hm;
 }
 
+/* Stops a home's adoption walk, running or queued. */
 static void adopt_cancel(struct homes *h, struct home *hm)
 {
-	for (size_t i = 0; i < h->nadopting; i++) {
-		if (h->adopting[i] != hm)
-			continue;
-		h->adopting[i] = h->adopting[--h->nadopting];
-		break;
+	size_t i = hm->walk_slot;
+
+	if (hm->walk && i < h->nwalking && h->walking[i] == hm) {
+		h->walking[i] = h->walking[--h->nwalking];
+		h->walking[i]->walk_slot = i;
 	}
 	walk_close(hm->walk);
 	hm->walk = NULL;
 	if (hm->fd >= 0)
 		close(hm->fd);
 	hm->fd = -1;
+
+	if (!hm->queued)
+		return;
+	for (i = h->queue_head; i < h->queue_len; i++) {
+		if (h->queue[i] != hm)
+			continue;
+		memmove(h->queue + i, h->queue + i + 1,
+			(h->queue_len - i - 1) * sizeof(*h->queue));
+		h->queue_len--;
+		break;
+	}
+	hm->queued = false;
 }
 
 static void home_free(struct homes *h, struct home *hm)
 {
-	if (hm->walk)
-		adopt_cancel(h, hm);
+	adopt_cancel(h, hm);
+	home_set_id(h, hm, 0);
 	free(hm->name);
 	free(hm->shown);
 	free(hm);
@@ -214,19 +241,23 @@ static bool home_name_ok(const struct base *b, const char *name)
 static bool id_held(const struct homes *h, dev_t dev, uint32_t id,
 		    const struct home *self)
 {
-	for (size_t i = 0; i < h->nbases; i++) {
-		const struct base *b = &h->bases[i];
+	uint32_t n = idmap_count(&h->ids, dev, id);
 
-		if (b->dev != dev)
-			continue;
-		for (size_t j = 0; j < b->nhomes; j++) {
-			const struct home *o = b->homes[j];
+	if (self && self->id == id && self->base->dev == dev)
+		n--;
+	return n > 0;
+}
 
-			if (o != self && !o->not_home && o->id == id)
-				return true;
-		}
-	}
-	return false;
+/* Records that hm now holds id (0: none). */
+static void home_set_id(struct homes *h, struct home *hm, uint32_t id)
+{
+	if (hm->id == id)
+		return;
+	if (hm->id)
+		idmap_remove(&h->ids, hm->base->dev, hm->id);
+	if (id && idmap_add(&h->ids, hm->base->dev, id) < 0)
+		log_error("out of memory recording project id %u", id);
+	hm->id = id;
 }
 
 /*
@@ -365,7 +396,7 @@ static void adopt_error(const char *name, unsigned depth, int err, void *arg)
  * Gives a home the project ID id: marks it as being adopted, sets the ID
  * and PROJINHERIT on the directory at once (so new files inherit it and the
  * limit applies from now on), then queues a walk of the existing tree.
- * Takes ownership of fd.
+ * Closes fd.
  */
 static int adopt_start(struct homes *h, struct home *hm, int fd, uint32_t id)
 {
@@ -386,36 +417,65 @@ static int adopt_start(struct homes *h, struct home *hm, int fd, uint32_t id)
 	}
 	if (hm->id != id)
 		h->dirty = true;
-	hm->id = id;
+	home_set_id(h, hm, id);
 	h->stats.ids_set++;
 	log_info("home '%s' in '%s': project id %u set, adopting its tree",
 		 hm->shown, hm->base->path, id);
 	home_apply_limits(h, hm);
 
+	close(fd);
+	if (hm->queued)
+		return 0;
+	if (h->queue_len == h->queue_cap) {
+		size_t cap = h->queue_cap ? h->queue_cap * 2 : 16;
+		struct home **n;
+
+		/* Reclaim the room the queue's head has moved past. */
+		memmove(h->queue, h->queue + h->queue_head,
+			(h->queue_len - h->queue_head) * sizeof(*h->queue));
+		h->queue_len -= h->queue_head;
+		h->queue_head = 0;
+		n = realloc(h->queue, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		h->queue = n;
+		h->queue_cap = cap;
+	}
+	h->queue[h->queue_len++] = hm;
+	hm->queued = true;
+	return 0;
+}
+
+/* Takes the oldest queued adoption and starts walking its tree. */
+static void adopt_begin_walk(struct homes *h)
+{
+	struct home *hm = h->queue[h->queue_head++];
+	int fd, rc;
+
+	if (h->queue_head == h->queue_len)
+		h->queue_head = h->queue_len = 0;
+	hm->queued = false;
+	fd = openat(hm->base->fd, hm->name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		/* Gone or replaced: the event or the next pass says which. */
+		log_debug("home '%s': cannot open it to adopt: %s", hm->shown,
+			  strerror(errno));
+		return;
+	}
 	rc = walk_open(&hm->walk, fd, WALK_MAX_OPEN, adopt_visit, adopt_error,
 		       hm);
 	if (rc < 0) {
-		log_warn_errno(rc, "cannot walk home '%s'", hm->shown);
+		h->stats.walk_errors++;
+		log_warn_errno(rc, "cannot walk home '%s', retried on the next pass",
+			       hm->shown);
 		close(fd);
-		return rc;
+		return;
 	}
-	if (h->nadopting == h->adopt_cap) {
-		size_t cap = h->adopt_cap ? h->adopt_cap * 2 : 16;
-		struct home **n = realloc(h->adopting, cap * sizeof(*n));
-
-		if (!n) {
-			walk_close(hm->walk);
-			hm->walk = NULL;
-			close(fd);
-			return -ENOMEM;
-		}
-		h->adopting = n;
-		h->adopt_cap = cap;
-	}
-	h->adopting[h->nadopting++] = hm;
 	hm->fd = fd;
 	hm->walk_start = now_seconds(CLOCK_MONOTONIC);
-	return 0;
+	hm->walk_slot = h->nwalking;
+	h->walking[h->nwalking++] = hm;
 }
 
 static void adopt_finish(struct homes *h, struct home *hm, int rc)
@@ -492,7 +552,7 @@ static int home_sync(struct homes *h, struct base *b, const char *name)
 		h->dirty = true;
 	}
 	hm->seen = true;
-	if (hm->walk) {
+	if (hm->walk || hm->queued) {
 		close(fd);
 		return 0;
 	}
@@ -524,7 +584,7 @@ static int home_sync(struct homes *h, struct base *b, const char *name)
 	close(fd);
 	if (hm->id != cur)
 		h->dirty = true;
-	hm->id = cur;
+	home_set_id(h, hm, cur);
 	return home_apply_limits(h, hm);
 }
 
@@ -624,10 +684,15 @@ void homes_close(struct homes *h)
 {
 	if (!h)
 		return;
+	/* Empty the queue first: dropping homes one by one would search it. */
+	for (size_t i = h->queue_head; i < h->queue_len; i++)
+		h->queue[i]->queued = false;
+	h->queue_head = h->queue_len = 0;
 	for (size_t i = 0; i < h->nbases; i++)
 		base_close(h, &h->bases[i]);
 	free(h->bases);
-	free(h->adopting);
+	free(h->queue);
+	idmap_free(&h->ids);
 	if (h->ifd >= 0)
 		close(h->ifd);
 	free(h);
@@ -790,20 +855,25 @@ void homes_grow(struct homes *h)
 
 bool homes_busy(const struct homes *h)
 {
-	return h->nadopting > 0;
+	return h->nwalking > 0 || h->queue_len > h->queue_head;
 }
 
 void homes_work(struct homes *h, unsigned max_ms)
 {
 	double end = now_seconds(CLOCK_MONOTONIC) + max_ms / 1000.0;
 
-	while (h->nadopting > 0 && now_seconds(CLOCK_MONOTONIC) < end) {
+	while (homes_busy(h) && now_seconds(CLOCK_MONOTONIC) < end) {
 		struct home *hm;
 		int rc;
 
-		if (h->adopt_next >= h->nadopting)
-			h->adopt_next = 0;
-		hm = h->adopting[h->adopt_next++];
+		while (h->nwalking < WALKS_AT_ONCE &&
+		       h->queue_len > h->queue_head)
+			adopt_begin_walk(h);
+		if (!h->nwalking)
+			continue;
+		if (h->walk_next >= h->nwalking)
+			h->walk_next = 0;
+		hm = h->walking[h->walk_next++];
 		rc = walk_step(hm->walk, WALK_CHUNK);
 		if (rc != 1)
 			adopt_finish(h, hm, rc);
@@ -876,7 +946,7 @@ int homes_foreach(const struct homes *h,
 			e.name = hm->name;
 			e.id = hm->id;
 			e.excluded = config_is_excluded(h->cfg, hm->name);
-			e.adopting = hm->walk != NULL;
+			e.adopting = hm->walk || hm->queued;
 			rc = fn(&e, arg);
 			if (rc)
 				return rc;

@@ -50,7 +50,7 @@ GROWTOOL := $(BUILD)/bin/growtool
 
 PROGRAMS := $(HOMEQUOTA) $(if $(DAEMON_SRC),$(HOMEQUOTAD))
 
-.PHONY: all check check-asan vm-check fuzz test demo deps clean
+.PHONY: all check check-asan vm-check fuzz test demo bench deps clean
 all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
@@ -127,6 +127,10 @@ test:
 
 demo: $(PROGRAMS) $(VMTOOL) $(GROWTOOL)
 	tests/vm/run --bin $(BUILD)/bin --demo
+
+# Benchmarks in the VM (tests/vm/bench): figures, not pass/fail targets.
+bench: $(PROGRAMS) $(VMTOOL) $(GROWTOOL)
+	tests/vm/run --bin $(BUILD)/bin --bench $(if $(SCENARIOS),--only '$(SCENARIOS)')
 
 deps:
 	scripts/install-deps

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every scenario in /scenarios inside the VM, once per filesystem it
+# Runs every scenario in a directory (/scenarios, or /bench for the
+# benchmarks) inside the VM, once per filesystem it
 # names, each in a clean state, and prints one @@RESULT line per run.
 #
 # A scenario file declares, in its first lines:
@@ -8,6 +9,7 @@
 # It exits 0 on success; anything else is a failure.  Its output is shown
 # only when it fails, but for lines starting "NOTE: " (measurements).
 only=$1
+dir=${2:-/scenarios}
 mkdir -p /tmp/logs
 
 header() {
@@ -45,7 +47,7 @@ run_one() {
 	sed 's/^/@@OUT /' "$log"
 }
 
-for file in /scenarios/*.sh; do
+for file in "$dir"/*.sh; do
 	base=$(basename "$file" .sh)
 	if [ -n "$only" ] && ! echo "$base" | grep -Eq -- "$only"; then
 		continue

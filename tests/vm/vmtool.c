@@ -30,6 +30,13 @@
  *	regular files whose project ID is not ID, or directories without
  *	PROJINHERIT.  Prints "checked=N wrong=M".
  *
+ *   vmtool mkdirs DIR COUNT PREFIX
+ *	Creates the directories DIR/PREFIX0 .. DIR/PREFIX<COUNT-1>.
+ *
+ *   vmtool timeit CMD [ARG...]
+ *	Runs CMD with its output thrown away and prints "elapsed_us=N" and
+ *	its exit status as "status=N".
+ *
  * Exit status: 0, or 1 with a message on stderr.
  */
 #include <errno.h>
@@ -46,6 +53,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *errno_name(int e)
@@ -319,6 +327,56 @@ static int cmd_treecheck(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_mkdirs(int argc, char **argv)
+{
+	char name[256];
+	long count;
+	int dfd;
+
+	if (argc != 4)
+		return fprintf(stderr, "usage: vmtool mkdirs DIR N PREFIX\n"), 1;
+	count = strtol(argv[2], NULL, 10);
+	dfd = open(argv[1], O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		die(argv[1]);
+	for (long i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s%ld", argv[3], i);
+		if (mkdirat(dfd, name, 0755))
+			die(name);
+	}
+	close(dfd);
+	return 0;
+}
+
+static int cmd_timeit(int argc, char **argv)
+{
+	long long start;
+	int status;
+	pid_t pid;
+
+	if (argc < 2)
+		return fprintf(stderr, "usage: vmtool timeit CMD [ARG...]\n"), 1;
+	start = now_us();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execvp(argv[1], argv + 1);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	printf("elapsed_us=%lld status=%d\n", now_us() - start,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -335,7 +393,11 @@ int main(int argc, char **argv)
 		return cmd_mkhome(argc - 1, argv + 1);
 	if (strcmp(argv[1], "treecheck") == 0)
 		return cmd_treecheck(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mkdirs") == 0)
+		return cmd_mkdirs(argc - 1, argv + 1);
+	if (strcmp(argv[1], "timeit") == 0)
+		return cmd_timeit(argc - 1, argv + 1);
 usage:
-	fprintf(stderr, "usage: vmtool fill|projid|mkdeep|mkfiles|mkhome|treecheck ...\n");
+	fprintf(stderr, "usage: vmtool fill|projid|mkdeep|mkfiles|mkhome|treecheck|mkdirs|timeit ...\n");
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "homes.h"
@@ -20,6 +21,12 @@
 
 /* Longest slice of adoption work between two looks at the event queue. */
 #define WORK_SLICE_MS 20
+/*
+ * Least time between two rewrites of the projects files from the loop.
+ * Each rewrite sorts and fsyncs every home's line, so with thousands of
+ * homes a burst of new ones would otherwise spend its time there.
+ */
+#define FLUSH_INTERVAL 1.0
 
 struct daemon {
 	const struct daemon_flags *flags;
@@ -31,6 +38,7 @@ struct daemon {
 	int timerfd;
 	int growfd;		/* resize_interval timer, while auto_resize */
 	int uevfd;		/* kernel uevents: a disk changed size */
+	double last_flush;	/* CLOCK_MONOTONIC of the last rewrite */
 	bool stop;
 };
 
@@ -320,12 +328,50 @@ static void handle_uevent(struct daemon *d)
 	}
 }
 
-/* How long epoll_wait() may sleep: not at all while adoption has work. */
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Milliseconds until the projects files may be rewritten, -1 if they need
+ * no rewrite.  The first change after a quiet second is written at once.
+ */
+static int flush_wait_ms(struct daemon *d)
+{
+	double left;
+
+	if (!homes_dirty(d->homes))
+		return -1;
+	left = d->last_flush + FLUSH_INTERVAL - monotonic();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
+static void maybe_flush(struct daemon *d)
+{
+	if (flush_wait_ms(d) != 0)
+		return;
+	homes_flush(d->homes);
+	d->last_flush = monotonic();
+}
+
+/*
+ * How long epoll_wait() may sleep: not at all while adoption has work,
+ * and no longer than the metrics server or a pending rewrite allow.
+ */
 static int loop_timeout(struct daemon *d)
 {
+	int t = d->http ? http_timeout_ms(d->http) : -1;
+	int f = flush_wait_ms(d);
+
 	if (homes_busy(d->homes))
 		return 0;
-	return d->http ? http_timeout_ms(d->http) : -1;
+	if (f >= 0 && (t < 0 || f < t))
+		t = f;
+	return t;
 }
 
 static int loop(struct daemon *d)
@@ -358,7 +404,7 @@ static int loop(struct daemon *d)
 			http_run(d->http);
 		if (!d->stop && homes_busy(d->homes))
 			homes_work(d->homes, WORK_SLICE_MS);
-		homes_flush(d->homes);
+		maybe_flush(d);
 	}
 	return 0;
 }
@@ -366,7 +412,8 @@ static int loop(struct daemon *d)
 int daemon_run(const struct daemon_flags *flags, struct config *cfg)
 {
 	struct daemon d = { .flags = flags, .epfd = -1, .sigfd = -1,
-			    .timerfd = -1, .growfd = -1, .uevfd = -1 };
+			    .timerfd = -1, .growfd = -1, .uevfd = -1,
+			    .last_flush = -FLUSH_INTERVAL };
 	char err[1024];
 	sigset_t mask;
 	int status = 1;

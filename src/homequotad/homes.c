@@ -922,6 +922,11 @@ void homes_flush(struct homes *h)
 	free(entries);
 }
 
+bool homes_dirty(const struct homes *h)
+{
+	return h->dirty;
+}
+
 const struct homes_stats *homes_stats(const struct homes *h)
 {
 	return &h->stats;

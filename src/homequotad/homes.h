@@ -82,6 +82,9 @@ void homes_grow(struct homes *h);
 /* Rewrites the projects files now if the set of homes changed. */
 void homes_flush(struct homes *h);
 
+/* Whether the projects files wait for a rewrite. */
+bool homes_dirty(const struct homes *h);
+
 const struct homes_stats *homes_stats(const struct homes *h);
 
 /* One managed home, as listed for metrics and reports. */
